@@ -14,6 +14,14 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$bin/kube-apiserv
 fi
 build=$cache/$kver/build
 mkdir -p "$build" "$bin"
+# One build at a time: a second caller waits for the first, then finds the stamp.
+if command -v flock >/dev/null; then
+  exec 9>"$cache/$kver/.lock"
+  flock 9
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ]; then
+    echo "$bin"; exit 0
+  fi
+fi
 cd "$build"
 minor=${kver#v1.}; minor=${minor%%.*}
 twin="v0.${kver#v1.}"

@@ -164,13 +164,15 @@ type Target struct {
 	File      string     `json:"file,omitempty"` // host path, file scope
 	Status    string     `json:"status"`
 	// Underlying is the status a waiver replaced (WAIVED targets only).
-	Underlying string         `json:"underlying_status,omitempty"`
-	Reason     string         `json:"reason,omitempty"`
-	Actual     string         `json:"actual"`
-	Source     string         `json:"source"`
-	Message    string         `json:"message,omitempty"`
-	Evidence   []EvidenceRef  `json:"evidence"`
-	Waiver     *AppliedWaiver `json:"waiver,omitempty"`
+	Underlying string `json:"underlying_status,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Actual     string `json:"actual"`
+	Source     string `json:"source"`
+	Message    string `json:"message,omitempty"`
+	// Note explains where a defaulted value comes from (the documented default and its source).
+	Note     string         `json:"note,omitempty"`
+	Evidence []EvidenceRef  `json:"evidence"`
+	Waiver   *AppliedWaiver `json:"waiver,omitempty"`
 }
 
 // ObjectRef names an API object.
