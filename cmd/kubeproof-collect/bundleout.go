@@ -142,3 +142,23 @@ func report(e *cli.Env, out string, m *bundle.Manifest, pub ssh.PublicKey, oneTi
 		e.Hintf("give the auditor the fingerprint %s by a separate channel; they check it with 'ssh-keygen -lf %s.pub' and verify with 'kubeproof verify --trusted-key %s.pub %s'", fp, out, out, out)
 	}
 }
+
+// parseArgs parses a subcommand's flags. It prints the help (with the example) or a usage
+// error with a hint, and reports ok=false with the exit code when the command must stop.
+func parseArgs(e *cli.Env, fs *pflag.FlagSet, name, example string) (int, bool) {
+	if err := fs.Parse(e.Args); err != nil {
+		if err == pflag.ErrHelp {
+			fmt.Fprintf(e.Stdout, "Usage: %s %s [flags] -o OUT.tar.zst\n\n%s\nFlags:\n%s", e.Prog, name, example, fs.FlagUsages())
+			return cli.ExitOK, false
+		}
+		e.Errorf("%v", err)
+		e.Hintf("run '%s %s --help' for the flags", e.Prog, name)
+		return cli.ExitUsage, false
+	}
+	if fs.NArg() > 0 {
+		e.Errorf("unexpected argument %q", fs.Arg(0))
+		e.Hintf("run '%s %s --help' for the flags", e.Prog, name)
+		return cli.ExitUsage, false
+	}
+	return cli.ExitOK, true
+}

@@ -50,19 +50,8 @@ func runCluster(e *cli.Env) int {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary line (gaps are still reported)")
 	fs.Int64Var(&f.pageSize, "page-size", 500, "objects per LIST request (`N`)")
 	fs.DurationVar(&f.resourceTimeout, "resource-timeout", 5*time.Minute, "deadline for listing one resource, retries included")
-	if err := fs.Parse(e.Args); err != nil {
-		if err == pflag.ErrHelp {
-			fmt.Fprintf(e.Stdout, "Usage: %s cluster [flags] -o OUT.tar.zst\n\n%s\nFlags:\n%s", e.Prog, clusterExample, fs.FlagUsages())
-			return cli.ExitOK
-		}
-		e.Errorf("%v", err)
-		e.Hintf("run '%s cluster --help' for the flags", e.Prog)
-		return cli.ExitUsage
-	}
-	if fs.NArg() > 0 {
-		e.Errorf("unexpected argument %q", fs.Arg(0))
-		e.Hintf("run '%s cluster --help' for the flags", e.Prog)
-		return cli.ExitUsage
+	if code, ok := parseArgs(e, fs, "cluster", clusterExample); !ok {
+		return code
 	}
 	if f.out.Output == "" {
 		e.Errorf("no output file given")

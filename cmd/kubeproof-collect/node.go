@@ -47,19 +47,8 @@ func runNode(e *cli.Env) int {
 	fs.StringVar(&f.nodeName, "node-name", "", "node `NAME` to record (default: the host's /etc/hostname)")
 	fs.StringVar(&f.pidFilter, "pid-filter", "", "only look at these comma-separated `PIDS` (tests and hack/demo-node.sh)")
 	_ = fs.MarkHidden("pid-filter")
-	if err := fs.Parse(e.Args); err != nil {
-		if err == pflag.ErrHelp {
-			fmt.Fprintf(e.Stdout, "Usage: %s node [flags] -o OUT.tar.zst\n\n%s\nFlags:\n%s", e.Prog, nodeExample, fs.FlagUsages())
-			return cli.ExitOK
-		}
-		e.Errorf("%v", err)
-		e.Hintf("run '%s node --help' for the flags", e.Prog)
-		return cli.ExitUsage
-	}
-	if fs.NArg() > 0 {
-		e.Errorf("unexpected argument %q", fs.Arg(0))
-		e.Hintf("run '%s node --help' for the flags", e.Prog)
-		return cli.ExitUsage
+	if code, ok := parseArgs(e, fs, "node", nodeExample); !ok {
+		return code
 	}
 	o, code := nodeOptions(e, f)
 	if code != cli.ExitOK {
