@@ -91,7 +91,7 @@ func Run(o Options) (*result.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.resolve()
+	a.resolve(distroOf(o.Profile))
 	rep := a.header(o, bench, why, set)
 	rs := set.Benchmark(bench)
 	if rep.Results, err = a.evaluate(rs, o, bo); err != nil {
@@ -269,13 +269,13 @@ func chooseBenchmark(asked string, a *assessment, set *rules.Set) (string, strin
 }
 
 // resolve computes every node's effective component configurations.
-func (a *assessment) resolve() {
+func (a *assessment) resolve(d *distro) {
 	tab, err := componentTable()
 	if err != nil {
 		panic(err) // embedded data; TestDefaultsData keeps it valid
 	}
 	for _, n := range a.nodes {
-		n.resolveComponents(tab, a.kubeletVersion(n.name))
+		n.resolveComponents(tab, a.kubeletVersion(n.name), d)
 	}
 }
 

@@ -133,13 +133,13 @@ func TestKubeProxyPrecedence(t *testing.T) {
 	// without --config, the flag decides
 	p := gen.Proc("kube-proxy", "proc", "kube-proxy", "--metrics-bind-address=0.0.0.0:10249")
 	tab, _ := componentTable()
-	c := resolve(tab["kube-proxy"], &p, "node/processes.json", "", noFiles{})
+	c := resolve(tab["kube-proxy"], &p, "node/processes.json", "", noFiles{}, nil, "")
 	if v := c.Values["metricsBindAddress"]; v.Value != "0.0.0.0:10249" || v.Source != result.SourceFlag {
 		t.Errorf("flags-only kube-proxy: %+v", v)
 	}
 	// with --config, an omitted field keeps its default whatever the flag says
 	p = gen.Proc("kube-proxy", "proc", "kube-proxy", "--config=/c.yaml", "--metrics-bind-address=0.0.0.0:10249")
-	c = resolve(tab["kube-proxy"], &p, "node/processes.json", "", oneFile{gen.File("/c.yaml", 0o600, map[string]any{"metricsBindAddress": "0.0.0.0:9999"})})
+	c = resolve(tab["kube-proxy"], &p, "node/processes.json", "", oneFile{gen.File("/c.yaml", 0o600, map[string]any{"metricsBindAddress": "0.0.0.0:9999"})}, nil, "")
 	if v := c.Values["metricsBindAddress"]; v.Value != "0.0.0.0:9999" || v.Source != result.SourceConfigFile {
 		t.Errorf("kube-proxy with --config: %+v", v)
 	}
@@ -431,13 +431,13 @@ func TestEtcdEnvPrecedence(t *testing.T) {
 	tab, _ := componentTable()
 	p := gen.Proc("etcd", "proc", "etcd", "--peer-client-cert-auth=true")
 	p.Env = map[string]string{"ETCD_CLIENT_CERT_AUTH": "true", "ETCD_PEER_AUTO_TLS": "true"}
-	c := resolve(tab["etcd"], &p, "node/processes.json", "", noFiles{})
+	c := resolve(tab["etcd"], &p, "node/processes.json", "", noFiles{}, nil, "")
 	if v := c.Values["client-cert-auth"]; v.Value != "true" || v.Source != result.SourceEnv {
 		t.Errorf("client-cert-auth from env: %+v", v)
 	}
 	p = gen.Proc("etcd", "proc", "etcd", "--peer-auto-tls=false")
 	p.Env = map[string]string{"ETCD_PEER_AUTO_TLS": "true"}
-	c = resolve(tab["etcd"], &p, "node/processes.json", "", noFiles{})
+	c = resolve(tab["etcd"], &p, "node/processes.json", "", noFiles{}, nil, "")
 	if v := c.Values["peer-auto-tls"]; v.Value != "false" || v.Source != result.SourceFlag {
 		t.Errorf("flag over env: %+v", v)
 	}

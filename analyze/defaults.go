@@ -24,6 +24,7 @@ type componentData struct {
 	FlagsOverrideConfig *bool          `yaml:"flags_override_config"`
 	FlagsKeptWithConfig []string       `yaml:"flags_kept_with_config"`
 	EnvPrefix           string         `yaml:"env_prefix"`
+	PathFields          []string       `yaml:"path_fields"` // config fields holding paths relative to their file's directory
 	Defaults            []defaultEntry `yaml:"defaults"`
 	Flags               []flagField    `yaml:"flags"`
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ type Value struct {
 	Member string // the bundle member it was read from; "" for a default
 	File   string // host path of the config file or drop-in, for those sources
 	Cite   string // for a default: where the default is documented
+	Distro string // for a distribution default (a profile's component_defaults): "k3s"
 }
 
 // Component is one component's effective configuration on one node.
@@ -44,7 +46,7 @@ type nodeFiles interface {
 
 // resolve computes the effective configuration of component p on a node
 // (defaults < config file < drop-ins < env < flags; docs/effective-config.md).
-func resolve(cd *componentData, p *evidence.Process, procMember, version string, nf nodeFiles) *Component {
+func resolve(cd *componentData, p *evidence.Process, procMember, version string, nf nodeFiles, dist []distroValue, distName string) *Component {
 	c := &Component{Name: p.Component, Process: p, Values: map[string]Value{}, Ignored: map[string]Value{}, Mode: modeAny}
 	c.Consulted = append(c.Consulted, procMember)
 	flags := lastFlags(p.Flags)
@@ -61,12 +63,16 @@ func resolve(cd *componentData, p *evidence.Process, procMember, version string,
 	for k, d := range cd.defaultsFor(version, c.Mode) {
 		c.Values[k] = Value{Value: d.Value, Source: result.SourceDefault, Cite: d.Cite}
 	}
+	for _, dv := range dist {
+		c.Values[dv.def.Key] = Value{Value: dv.def.Value, Source: result.SourceDefault, Cite: strings.TrimSpace(dv.def.Cite), Distro: distName}
+		c.Consulted = append(c.Consulted, dv.members...)
+	}
 	if hasCfg {
-		c.applyFile(nf, cfgPath, result.SourceConfigFile, "config file")
+		c.applyFile(nf, cfgPath, result.SourceConfigFile, "config file", cd.PathFields)
 	}
 	if cd.DropinFlag != "" {
 		if f, ok := flags[cd.DropinFlag]; ok && f.Value != "" {
-			c.applyDropins(nf, f.Value)
+			c.applyDropins(nf, f.Value, cd.PathFields)
 		}
 	}
 	if cd.EnvPrefix != "" {
@@ -85,7 +91,7 @@ func lastFlags(fs []evidence.Flag) map[string]evidence.Flag {
 	return m
 }
 
-func (c *Component) applyFile(nf nodeFiles, p, source, what string) bool {
+func (c *Component) applyFile(nf nodeFiles, p, source, what string, pathFields []string) bool {
 	if !path.IsAbs(p) {
 		c.Gaps = append(c.Gaps, fmt.Sprintf("%s %q is a relative path (relative to the process's working directory, which is not evidenced)", what, p))
 		return false
@@ -118,6 +124,9 @@ func (c *Component) applyFile(nf nodeFiles, p, source, what string) bool {
 		return false
 	}
 	for k, v := range flatten(m) {
+		if v != "" && !path.IsAbs(v) && slices.Contains(pathFields, k) {
+			v = path.Join(path.Dir(p), v) // the component resolves it against the file's directory
+		}
 		c.Values[k] = Value{Value: v, Source: source, Member: member, File: p}
 	}
 	return true
@@ -125,7 +134,7 @@ func (c *Component) applyFile(nf nodeFiles, p, source, what string) bool {
 
 // applyDropins applies the *.conf files of the drop-in directory in lexical order: later
 // files win field by field, structures merge, lists are replaced (kubelet --config-dir).
-func (c *Component) applyDropins(nf nodeFiles, dir string) {
+func (c *Component) applyDropins(nf nodeFiles, dir string, pathFields []string) {
 	d, member, ok := nf.lookup(dir)
 	if !ok {
 		if g, isGap := nf.gap(dir); isGap {
@@ -143,7 +152,7 @@ func (c *Component) applyDropins(nf nodeFiles, dir string) {
 	sort.Strings(names)
 	for _, n := range names {
 		if strings.HasSuffix(n, ".conf") {
-			c.applyFile(nf, path.Join(dir, n), result.SourceDropIn, "drop-in")
+			c.applyFile(nf, path.Join(dir, n), result.SourceDropIn, "drop-in", pathFields)
 		}
 	}
 }

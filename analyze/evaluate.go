@@ -125,6 +125,9 @@ func defaultNote(c *Component, inputs []string) string {
 	if !ok || v.Source != result.SourceDefault {
 		return ""
 	}
+	if v.Distro != "" {
+		return distroNote(c, inputs[0], v)
+	}
 	mode := ""
 	switch c.Mode {
 	case modeConfigFile:

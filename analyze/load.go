@@ -227,7 +227,7 @@ func loadNode(path string, o bundle.Options) (*nodeEv, error) {
 
 // resolveComponents computes every component's effective configuration on the node. A
 // running process is preferred over a static-manifest command for the same component.
-func (n *nodeEv) resolveComponents(tab map[string]*componentData, version string) {
+func (n *nodeEv) resolveComponents(tab map[string]*componentData, version string, d *distro) {
 	n.comps = map[string]*Component{}
 	n.manifests = map[string]string{}
 	best := map[string]*evidence.Process{}
@@ -244,7 +244,11 @@ func (n *nodeEv) resolveComponents(tab map[string]*componentData, version string
 		}
 	}
 	for c, p := range best {
-		n.comps[c] = resolve(tab[c], p, evidence.PathProcesses, version, n)
+		name := ""
+		if d != nil {
+			name = d.binary
+		}
+		n.comps[c] = resolve(tab[c], p, evidence.PathProcesses, version, n, d.forProcess(n, p), name)
 	}
 }
 

@@ -165,3 +165,28 @@ func FuzzParseProfile(f *testing.F) {
 		}
 	})
 }
+
+// TestComponentDefaultsValidation: component defaults need a binary, a known component,
+// key, value and citation, no duplicates, and a settings_role for settings conditions.
+func TestComponentDefaultsValidation(t *testing.T) {
+	for name, body := range map[string]string{
+		"no binary":     "component_defaults: [{component: kube-scheduler, key: bind-address, value: 127.0.0.1, cite: x}]",
+		"bad component": "binary: k3s\ncomponent_defaults: [{component: kube-foo, key: a, value: b, cite: x}]",
+		"no cite":       "binary: k3s\ncomponent_defaults: [{component: kube-scheduler, key: a, value: b}]",
+		"duplicate":     "binary: k3s\ncomponent_defaults: [{component: kube-scheduler, key: a, value: b, cite: x}, {component: kube-scheduler, key: a, value: c, cite: x}]",
+		"no role":       "binary: k3s\ncomponent_defaults: [{component: kube-scheduler, key: a, value: b, cite: x, when: {setting: s, equals: \"true\"}}]",
+		"relative path": "binary: k3s\ncomponent_defaults: [{component: kube-scheduler, key: a, value: b, cite: x, when: {exists: rel/dir}}]",
+		"setting alone": "binary: k3s\nsettings_role: k3s.config\ncomponent_defaults: [{component: kube-scheduler, key: a, value: b, cite: x, when: {setting: s}}]",
+	} {
+		if _, err := ParseProfile("x.yaml", []byte("name: x\ntitle: X\n"+body+"\n")); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	p, err := LoadProfile("k3s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, role, defs := p.DistributionDefaults(); b != "k3s" || role != "k3s.config" || len(defs) == 0 {
+		t.Errorf("k3s distribution defaults: %q %q %d", b, role, len(defs))
+	}
+}
