@@ -3,13 +3,16 @@ GO        ?= go
 BIN       ?= bin
 GOFLAGS   ?=
 export CGO_ENABLED ?= 0
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -X github.com/kubeproof/kubeproof/internal/version.Override=$(VERSION) -X github.com/kubeproof/kubeproof/internal/version.RevisionOverride=$(REVISION)
 
 .PHONY: all build test unit lint vet fmt-check deps-check fuzz-smoke bench demo kube-build kube-up kube-down clean
 
 all: build
 
 build:
-	$(GO) build -trimpath -o $(BIN)/ ./cmd/kubeproof ./cmd/kubeproof-collect
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/kubeproof ./cmd/kubeproof-collect
 
 ## test: lint, layering, then every Go test (incl. the real kube-apiserver + etcd, started and stopped here)
 test: lint deps-check kube-up

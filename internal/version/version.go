@@ -9,6 +9,10 @@ import (
 // Override is set with -ldflags "-X github.com/kubeproof/kubeproof/internal/version.Override=v1.2.3".
 var Override string
 
+// RevisionOverride is set with -ldflags "-X …/internal/version.RevisionOverride=<commit>"
+// (make build does this, since GOFLAGS may carry -buildvcs=false).
+var RevisionOverride string
+
 var info = sync.OnceValues(func() (string, string) {
 	v, rev := "(devel)", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
@@ -23,6 +27,9 @@ var info = sync.OnceValues(func() (string, string) {
 	}
 	if Override != "" {
 		v = Override
+	}
+	if RevisionOverride != "" {
+		rev = RevisionOverride
 	}
 	return v, rev
 })
