@@ -150,6 +150,9 @@ type Resource struct {
 	MetaOnly   bool     `json:"meta_only"`         // only metadata was collected (Secrets)
 	Count      int      `json:"count"`             // objects collected
 	Members    []string `json:"members,omitempty"` // the object members, in order
+	// Redacted counts the container env values replaced by "[redacted]" (plain-text env
+	// values may hold secrets); names and valueFrom are kept.
+	Redacted int `json:"redacted,omitempty"`
 }
 
 // Gap kinds.

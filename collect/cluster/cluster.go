@@ -3,7 +3,8 @@
 //
 // It lists every target resource the cluster serves (found by discovery) in chunks, strips
 // managedFields and the kubectl last-applied-configuration annotation from every object,
-// requests Secrets as metadata only (PartialObjectMetadataList, so Secret data is never
+// replaces the literal values of container environment variables in pod specs and pod
+// templates by RedactedValue (keeping names and valueFrom), requests Secrets as metadata only (PartialObjectMetadataList, so Secret data is never
 // sent), and streams one member per LIST page into a Sink. Everything that cannot be
 // collected becomes an evidence.Gap and the run carries on. The package never prints.
 package cluster

@@ -67,13 +67,17 @@ func TestPageSkipsSeenUIDs(t *testing.T) {
 
 // FuzzDecodeList: API responses are untrusted bytes. Whatever the input, decoding must not
 // panic; every line written is one JSON object equal to its input item except that
-// apiVersion/kind are set and managedFields and the last-applied annotation are gone.
+// apiVersion/kind are set, managedFields and the last-applied annotation are gone, and
+// container env values are redacted.
 func FuzzDecodeList(f *testing.F) {
 	f.Add(listBody)
 	f.Add(`{"items":[{"metadata":{"annotations":{}}}]}`)
 	f.Add(`{"items":null,"metadata":{"continue":""}}`)
 	f.Add(`{"items":[{"a\"b":[1,{"c":"]}"}],"metadata":{"annotations":null,"x":"\u00e9"}}]}`)
 	f.Add("{\"items\":[ {\"metadata\" : {\"uid\":\"u\"} ,\n \"z\":[ ] } ]}")
+	f.Add(`{"items":[{"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"s"},{"name":"B","valueFrom":{"secretKeyRef":{"name":"n","key":"k"}}}]}],"initContainers":[{"env":[{"value":""}]}]}}]}`)
+	f.Add(`{"items":[{"spec":{"containers":[{"env":[{"value":"s","value":null}],"env":[{"value":1}]}],"ephemeralContainers":null}}]}`)
+	f.Add(`{"items":[{"spec":{"containers":[{"\u0065nv":[{"v\u0061lue":"s"}]},7]}}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var items []json.RawMessage
 		p := newPage(target{version: "v1", kind: "Pod"}, map[string]bool{})
@@ -100,6 +104,7 @@ func FuzzDecodeList(f *testing.F) {
 				t.Fatalf("item %q accepted but invalid: %v", items[i], err)
 			}
 			want["apiVersion"], want["kind"] = "v1", "Pod"
+			redactWant(want)
 			if md, ok := want["metadata"].(map[string]any); ok {
 				delete(md, "managedFields")
 				if ann, ok := md["annotations"].(map[string]any); ok {
@@ -118,4 +123,22 @@ func FuzzDecodeList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// redactWant applies, on a decoded Pod, the env redaction the collector does on bytes.
+func redactWant(pod map[string]any) {
+	spec, _ := pod["spec"].(map[string]any)
+	for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
+		cs, _ := spec[list].([]any)
+		for _, c := range cs {
+			c, _ := c.(map[string]any)
+			env, _ := c["env"].([]any)
+			for _, e := range env {
+				e, _ := e.(map[string]any)
+				if v, ok := e["value"]; ok && v != nil && v != "" {
+					e["value"] = RedactedValue
+				}
+			}
+		}
+	}
 }

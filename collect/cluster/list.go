@@ -23,7 +23,9 @@ type page struct {
 	uids []string
 	seen map[string]bool // UIDs committed by earlier pages; skipped after a fresh re-list
 	n    int
-	t    target
+	// redacted counts the env values replaced on this page (see RedactedValue)
+	redacted int
+	t        target
 }
 
 func newPage(t target, seen map[string]bool) *page {
@@ -33,7 +35,7 @@ func newPage(t target, seen map[string]bool) *page {
 // add sanitizes one object and appends it as a line, unless an earlier page already held it.
 func (p *page) add(raw []byte) error {
 	start := p.buf.Len()
-	uid, err := writeSanitized(&p.buf, raw, p.t.apiVersion(), p.t.kind)
+	uid, redacted, err := writeSanitized(&p.buf, raw, p.t.apiVersion(), p.t.kind)
 	if err != nil {
 		p.buf.Truncate(start)
 		return fmt.Errorf("object %d of the page: %w", p.n+1, err)
@@ -45,6 +47,7 @@ func (p *page) add(raw []byte) error {
 	p.buf.WriteByte('\n')
 	p.uids = append(p.uids, uid)
 	p.n++
+	p.redacted += redacted
 	return nil
 }
 
@@ -134,6 +137,7 @@ func (c *Collector) commit(s Sink, t target, r *evidence.Resource, p *page) erro
 	}
 	r.Members = append(r.Members, path)
 	r.Count += p.n
+	r.Redacted += p.redacted
 	return nil
 }
 

@@ -181,18 +181,23 @@ func writeObject(buf *bytes.Buffer, ms []member) {
 }
 
 // writeSanitized appends one sanitized object (see sanitize) to buf, without a newline,
-// and returns its UID. raw must be valid JSON.
-func writeSanitized(buf *bytes.Buffer, raw []byte, apiVersion, kind string) (string, error) {
+// and returns its UID and how many container env values it redacted (see RedactedValue).
+// raw must be valid JSON.
+func writeSanitized(buf *bytes.Buffer, raw []byte, apiVersion, kind string) (string, int, error) {
 	if bytes.ContainsAny(raw, "\n\r") { // not compact: make it one line first
 		var c bytes.Buffer
 		if err := json.Compact(&c, raw); err != nil {
-			return "", err
+			return "", 0, err
 		}
 		raw = c.Bytes()
 	}
 	top, err := splitObject(raw)
 	if err != nil {
-		return "", err
+		return "", 0, err
+	}
+	redacted := 0
+	if mayHaveEnv(raw) {
+		redacted = redactTop(top, kind)
 	}
 	out := make([]member, 0, len(top)+2)
 	out = append(out, member{key: "apiVersion", rawKey: []byte(`"apiVersion"`), val: jsonString(apiVersion)},
@@ -207,13 +212,13 @@ func writeSanitized(buf *bytes.Buffer, raw []byte, apiVersion, kind string) (str
 				break
 			}
 			if m.val, uid, err = sanitizeMetaRaw(m.val); err != nil {
-				return "", err
+				return "", 0, err
 			}
 		}
 		out = append(out, m)
 	}
 	writeObject(buf, out)
-	return uid, nil
+	return uid, redacted, nil
 }
 
 // sanitizeMetaRaw drops managedFields and the last-applied annotation from metadata.
