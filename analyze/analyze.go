@@ -276,6 +276,7 @@ func (a *assessment) resolve(d *distro) {
 	}
 	for _, n := range a.nodes {
 		n.resolveComponents(tab, a.kubeletVersion(n.name), d)
+		a.kubeProxyFromAPI(n, tab[kubeProxyName], a.kubeletVersion(n.name))
 	}
 }
 

@@ -21,12 +21,14 @@ type clusterEv struct {
 	byPlural  map[string][]*evidence.Resource
 	byMember  map[string]*evidence.Resource
 	agg       *aggregates
+	kubeProxy kubeProxyAPI // the kube-proxy DaemonSet and ConfigMap (kubeproxy.go)
 }
 
 // aggregateResources are decoded in the first pass to build the `cluster` CEL variable.
 var aggregateResources = map[string]bool{
 	"namespaces": true, "networkpolicies": true, "serviceaccounts": true,
 	"roles": true, "clusterroles": true, "nodes": true,
+	"configmaps": true, "daemonsets": true, // only kube-system/kube-proxy is kept (kubeproxy.go)
 }
 
 // aggregates are the precomputed cluster facts rules see as `cluster` (docs/rules.md).
@@ -37,11 +39,13 @@ type aggregates struct {
 	psa             map[string]any
 	roles           map[string]any
 	nodes           map[string]string // node name → kubelet version
+	nodeInfo        map[string]*nodeInfo
 }
 
 func newAggregates() *aggregates {
 	return &aggregates{namespaces: map[string]bool{}, netpol: map[string]bool{}, serviceaccounts: map[string]any{},
-		psa: map[string]any{}, roles: map[string]any{}, nodes: map[string]string{}}
+		psa: map[string]any{}, roles: map[string]any{}, nodes: map[string]string{},
+		nodeInfo: map[string]*nodeInfo{}}
 }
 
 // aggregateKeys maps each `cluster` key to the resources it is computed from.
@@ -79,6 +83,7 @@ func loadCluster(path string, o bundle.Options) (*clusterEv, error) {
 					return fmt.Errorf("%s: %w", m.Path, err)
 				}
 				c.agg.add(plural, obj)
+				c.kubeProxy.note(plural, m.Path, obj)
 				return nil
 			})
 		}
@@ -175,6 +180,9 @@ func (a *aggregates) add(plural string, obj map[string]any) {
 			}
 		}
 		a.nodes[name] = v
+		labels, _ := meta["labels"].(map[string]any)
+		taints, _ := dig(obj, "spec")["taints"].([]any)
+		a.nodeInfo[name] = &nodeInfo{labels: labels, taints: taints}
 	}
 }
 

@@ -36,6 +36,9 @@ type Component struct {
 	// Consulted lists the members the resolution read, in order.
 	Consulted []string
 	Mode      string // modeConfigFile or modeFlagsOnly (kubelet, kube-proxy); modeAny otherwise
+	// Note says where the configuration came from when not from the node itself
+	// (kube-proxy from its DaemonSet's ConfigMap, kubeproxy.go).
+	Note string
 }
 
 // nodeFiles is what effective-config resolution needs from a node bundle.

@@ -77,12 +77,18 @@ func (a *assessment) componentTarget(r *rules.Rule, n *nodeEv) result.Target {
 	c := n.comps[r.Component]
 	if c == nil {
 		t.Status, t.Reason = result.NotApplicable, absentReason(r.Component)
+		if r.Component == kubeProxyName && n.kubeProxyNote != "" {
+			t.Reason += "; " + n.kubeProxyNote
+		}
 		t.Evidence = []result.EvidenceRef{n.ref(evidence.PathProcesses)}
 		return t
 	}
 	t.Evidence = a.componentEvidence(n, c, r.Inputs)
 	t.Actual, t.Source = actualOf(c, r.Inputs)
 	t.Note = defaultNote(c, r.Inputs)
+	if c.Note != "" {
+		t.Note = strings.TrimSpace(c.Note + ". " + t.Note)
+	}
 	if why := unknownInputs(c, r.Inputs); why != "" {
 		t.Status, t.Reason = result.NoEvidence, why
 		return t
@@ -174,7 +180,18 @@ func (a *assessment) componentEvidence(n *nodeEv, c *Component, inputs []string)
 			add(m)
 		}
 	}
-	return refs(n.loaded, members)
+	if a.cluster == nil {
+		return refs(n.loaded, members)
+	}
+	var own, api []string // members of the cluster bundle (kube-proxy from its ConfigMap)
+	for _, m := range members {
+		if _, ok := a.cluster.members[m]; ok && strings.HasPrefix(m, evidence.PrefixObjects) {
+			api = append(api, m)
+		} else {
+			own = append(own, m)
+		}
+	}
+	return append(refs(n.loaded, own), refs(a.cluster.loaded, api)...)
 }
 
 func refs(l *loaded, members []string) []result.EvidenceRef {

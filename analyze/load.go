@@ -172,6 +172,8 @@ type nodeEv struct {
 	roles      map[string][]string // role → host paths, sorted
 	comps      map[string]*Component
 	manifests  map[string]string // component → static pod manifest path named by its process evidence
+	// kubeProxyNote says why the cluster's kube-proxy DaemonSet does not apply to the node.
+	kubeProxyNote string
 }
 
 func (n *nodeEv) lookup(p string) (*evidence.File, string, bool) {

@@ -69,13 +69,17 @@ func (a *assessment) aggregateEvidence(r *rules.Rule) []result.EvidenceRef {
 // objects that did not pass.
 type objAcc struct {
 	counts  map[string]int
+	kinds   map[string]bool // kinds of every object evaluated, passing ones included
 	targets []result.Target
 }
 
-func newAcc() *objAcc { return &objAcc{counts: map[string]int{}} }
+func newAcc() *objAcc { return &objAcc{counts: map[string]int{}, kinds: map[string]bool{}} }
 
 func (o *objAcc) add(t result.Target) {
 	o.counts[t.Status]++
+	if t.Object != nil && t.Object.Kind != "" {
+		o.kinds[t.Object.Kind] = true
+	}
 	if t.Status != result.Pass {
 		o.targets = append(o.targets, t)
 	}
@@ -84,6 +88,9 @@ func (o *objAcc) add(t result.Target) {
 func (o *objAcc) merge(x *objAcc) {
 	for k, v := range x.counts {
 		o.counts[k] += v
+	}
+	for k := range x.kinds {
+		o.kinds[k] = true
 	}
 	o.targets = append(o.targets, x.targets...)
 }
@@ -186,7 +193,8 @@ func (a *assessment) objectWorker(jobs <-chan page, byRes map[string][]*rules.Ru
 				return nil
 			}
 			ref := objectRefCEL(obj, pg.kind)
-			in := &rules.Input{Object: types.NewRefValMap(types.DefaultTypeAdapter, obj), ClusterVal: clusterCEL, Size: len(b)}
+			ov := types.NewRefValMap(types.DefaultTypeAdapter, obj)
+			in := &rules.Input{Object: ov, PodSpec: rules.PodSpec(ov), ClusterVal: clusterCEL, Size: len(b)}
 			ctx, cancel := context.WithTimeout(context.Background(), rules.PerEvalTimeout*4)
 			for _, r := range byRes[pg.plural] {
 				v := r.EvalContext(ctx, in, a.budget, false)
@@ -200,6 +208,16 @@ func (a *assessment) objectWorker(jobs <-chan page, byRes map[string][]*rules.Ru
 		})
 	}
 	return local
+}
+
+// sortedKinds lists the kinds the accumulator saw, sorted.
+func (o *objAcc) sortedKinds() []string {
+	out := make([]string, 0, len(o.kinds))
+	for k := range o.kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // objectRefCEL names obj, filling in kind (LIST items carry none) from the resource inventory.

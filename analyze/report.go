@@ -50,6 +50,7 @@ func (a *assessment) evaluate(rs []*rules.Rule, o Options, bo bundle.Options) ([
 		acc := accs[r.ID]
 		rr.Targets = acc.targets
 		rr.TargetsOmitted = acc.counts[result.Pass]
+		rr.ObjectKinds = acc.sortedKinds()
 		result.SortTargets(rr.Targets)
 		finalize(rr)
 		if len(acc.counts) == 0 {

@@ -16,6 +16,7 @@ const (
 	VarFile    = "file"    // map(string, dyn): one host file
 	VarNode    = "node"    // map(string, dyn): the node
 	VarObject  = "object"  // dyn: one API object
+	VarPodSpec = "podSpec" // dyn: the pod spec of a Pod or of a workload's pod template (PodSpec)
 	VarCluster = "cluster" // map(string, dyn): cluster aggregates
 )
 
@@ -41,6 +42,7 @@ func envOptions() []cel.EnvOption {
 		cel.Variable(VarFile, mapSD),
 		cel.Variable(VarNode, mapSD),
 		cel.Variable(VarObject, cel.DynType),
+		cel.Variable(VarPodSpec, cel.DynType),
 		cel.Variable(VarCluster, mapSD),
 		ext.Strings(ext.StringsVersion(stringsVersion)),
 		ext.Lists(ext.ListsVersion(listsVersion)),

@@ -33,7 +33,10 @@ type Input struct {
 	File    map[string]any    // file scope
 	Node    map[string]any    // node scopes
 	Object  any               // object scope: the object (JSON-like values, integers as int64, or ToValue's result)
-	Cluster map[string]any    // object and cluster scope: aggregates
+	// PodSpec is the object's pod spec (PodSpec(Object)); nil binds `podSpec` to null. The
+	// analyzer and the test runner set it from Object.
+	PodSpec ref.Val
+	Cluster map[string]any // object and cluster scope: aggregates
 	// ClusterVal, when set, is ToValue(Cluster), converted once for many evaluations.
 	ClusterVal ref.Val
 	// Size is the length in bytes of the object's JSON encoding (0 = unknown). It bounds
@@ -199,6 +202,11 @@ func (a activation) ResolveName(name string) (any, bool) {
 			return types.NullValue, true
 		}
 		return in.Object, true
+	case VarPodSpec:
+		if in.PodSpec == nil {
+			return types.NullValue, true
+		}
+		return in.PodSpec, true
 	}
 	return nil, false
 }

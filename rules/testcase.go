@@ -153,6 +153,7 @@ func (c TestCase) Input() *Input {
 	}
 	if c.Object != nil {
 		in.Object = Normalize(c.Object)
+		in.PodSpec = PodSpec(in.Object)
 	}
 	if c.Cluster != nil {
 		in.Cluster = Normalize(c.Cluster).(map[string]any)

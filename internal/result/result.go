@@ -151,8 +151,11 @@ type RuleResult struct {
 	Targets      []Target `json:"targets"`
 	// TargetsOmitted counts passing object targets not listed (object scope lists only
 	// non-passing objects; Counts still has them all).
-	TargetsOmitted int                 `json:"targets_omitted,omitempty"`
-	Controls       map[string][]string `json:"controls"` // framework key → control ids
+	TargetsOmitted int `json:"targets_omitted,omitempty"`
+	// ObjectKinds lists, sorted, the kinds of all objects an object rule evaluated (listed
+	// or omitted), so the count sentence can name them; empty when not known.
+	ObjectKinds []string            `json:"object_kinds,omitempty"`
+	Controls    map[string][]string `json:"controls"` // framework key → control ids
 }
 
 // Target is the verdict for one thing a rule looked at: a component on a node, a file, a node,

@@ -80,6 +80,13 @@ func targetNoun(r *RuleResult) string {
 	case "cluster":
 		return "cluster checks"
 	case "object":
+		switch len(r.ObjectKinds) {
+		case 0: // unknown: judge by the listed targets (passing ones may be omitted)
+		case 1:
+			return strings.ToLower(r.ObjectKinds[0]) + " objects"
+		default:
+			return "objects"
+		}
 		kinds := map[string]bool{}
 		for _, t := range r.Targets {
 			if t.Object != nil {
