@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/kubeproof/kubeproof/internal/result"
@@ -22,7 +21,7 @@ func (d *doc) waivers() {
 		{head: "Justification", width: 63}, {head: "Approver", width: 30}, {head: "Expires", width: contentW - 162}}
 	row := func(rec result.WaiverRecord, extra string) []cell {
 		cat := rec.Category
-		if sel := selector(rec.Selector); sel != "" {
+		if sel := view.Selector(rec.Selector); sel != "" {
 			cat += "\n" + sel
 		}
 		return []cell{txt(rec.ID + extra), txt(rec.RuleID), txt(cat), txt(rec.Justification), txt(rec.Approver), txt(rec.Expires)}
@@ -66,18 +65,6 @@ func appliedCounts(us []result.WaiverUse) []string {
 		out[i] = fmt.Sprintf("\n%s target(s)", view.Count(u.Targets))
 	}
 	return out
-}
-
-func selector(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
-		keys[i] = k + "=" + m[k]
-	}
-	return strings.Join(keys, ", ")
 }
 
 func (d *doc) appendix() {

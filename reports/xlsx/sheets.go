@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -112,19 +111,7 @@ func (b *book) waiverRow(s *sheetWriter, state string, w result.WaiverRecord, ta
 	if w.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", loc, w.Line)
 	}
-	s.put(0, state, w.ID, w.RuleID, w.Category, selector(w.Selector), w.Justification, w.Approver, w.Expires, loc, targets)
-}
-
-func selector(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
-		keys[i] = k + "=" + m[k]
-	}
-	return strings.Join(keys, ", ")
+	s.put(0, state, w.ID, w.RuleID, w.Category, view.Selector(w.Selector), w.Justification, w.Approver, w.Expires, loc, targets)
 }
 
 func (b *book) gaps() error {

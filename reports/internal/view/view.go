@@ -173,3 +173,16 @@ func ShortHash(h string) string {
 	}
 	return h
 }
+
+// Selector renders a waiver selector as "k=v, k=v" in key order.
+func Selector(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + m[k]
+	}
+	return strings.Join(keys, ", ")
+}
