@@ -104,14 +104,15 @@ func TestClusterCommand(t *testing.T) {
 	sakc := kubetest.ServiceAccountKubeconfig(t, kubetest.ServiceAccountConfig(t, admin, "kubeproof", "kubeproof-collector"), dir)
 	out = filepath.Join(dir, "sa.tar.zst")
 	rc, stderr = runCollect(t, "cluster", "--kubeconfig", sakc, "--quiet", "--cluster-name", "test", "-o", out)
-	if rc != 0 || !strings.Contains(stderr, "1 gaps") || !strings.Contains(stderr, "core/v1/secrets: forbidden (HTTP 403)") {
+	if rc != 0 || !strings.Contains(stderr, "2 gaps") || !strings.Contains(stderr, "core/v1/secrets: forbidden (HTTP 403)") ||
+		!strings.Contains(stderr, "core/v1/configmaps: forbidden (HTTP 403)") {
 		t.Fatalf("serviceaccount run: rc %d, stderr:\n%s", rc, stderr)
 	}
 	if strings.Contains(stderr, "collected ") {
 		t.Errorf("--quiet printed the summary line:\n%s", stderr)
 	}
 	m, tarball = openBundle(t, out)
-	if len(m.Gaps) != 1 || m.Gaps[0].Item != "core/v1/secrets" || m.Cluster.Name != "test" {
+	if len(m.Gaps) != 2 || m.Gaps[0].Item != "core/v1/configmaps" || m.Gaps[1].Item != "core/v1/secrets" || m.Cluster.Name != "test" {
 		t.Errorf("serviceaccount bundle gaps %+v cluster %+v", m.Gaps, m.Cluster)
 	}
 	for _, p := range planted {

@@ -185,10 +185,10 @@ func (c *Collector) collectTarget(ctx context.Context, s Sink, t target) (eviden
 	defer cancel()
 	var err error
 	switch t.mode {
-	case modeNamed:
-		err = c.getNamed(ctx, s, t, &r)
+	case modeMetaNamed:
+		err = c.getAndList(ctx, s, t, &r)
 	case modeMeta, modeNames:
-		err = c.listMeta(ctx, s, t, &r)
+		err = c.listMeta(ctx, s, t, &r, map[string]bool{})
 	default:
 		err = c.listRaw(ctx, s, t, &r)
 	}

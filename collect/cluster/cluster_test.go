@@ -13,7 +13,10 @@ import (
 	"github.com/kubeproof/kubeproof/evidence"
 	"github.com/kubeproof/kubeproof/internal/kubetest"
 	"github.com/kubeproof/kubeproof/internal/kubetest/fixtures"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -54,6 +57,7 @@ func collect(t *testing.T, o cluster.Options) (*memSink, *cluster.Result) {
 func TestCollectAsAdmin(t *testing.T) {
 	cfg := kubetest.Config(t)
 	set := seed(t, cfg)
+	seedNetwork(t, cfg, set.Open)
 	s, res := collect(t, cluster.Options{Config: cfg, Context: "kube-test"})
 
 	if len(res.Gaps) != 0 || len(s.gaps) != 0 {
@@ -65,7 +69,66 @@ func TestCollectAsAdmin(t *testing.T) {
 	checkRBACAndNetwork(t, s, set)
 	checkSecrets(t, s, set)
 	checkClusterScoped(t, s, set)
+	checkMetaOnlyKinds(t, s, set.Open)
 	checkSanitized(t, s, set)
+}
+
+// seedNetwork adds a Service, an Ingress and a ConfigMap (each with a value that must not
+// be collected) to namespace ns.
+func seedNetwork(t *testing.T, cfg *rest.Config, ns string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	meta := metav1.ObjectMeta{Name: "web", Namespace: ns, Labels: map[string]string{"app": "web"}}
+	svc := &corev1.Service{ObjectMeta: meta, Spec: corev1.ServiceSpec{
+		Ports: []corev1.ServicePort{{Name: "http", Port: 8080}}, Selector: map[string]string{"app": "web"}}}
+	if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create service: %v", err)
+	}
+	pt := networkingv1.PathTypePrefix
+	ing := &networkingv1.Ingress{ObjectMeta: meta, Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{
+		Host: "web.example.com", IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+			Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &pt, Backend: networkingv1.IngressBackend{
+				Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 8080}}}}}}}}}}}
+	if _, err := cs.NetworkingV1().Ingresses(ns).Create(ctx, ing, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create ingress: %v", err)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: meta, Data: map[string]string{"app.conf": "user-configmap-value"}}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create configmap: %v", err)
+	}
+}
+
+// checkMetaOnlyKinds: Services, Ingresses and ConfigMaps other than the component ones are
+// listed across all namespaces, metadata only, each object once.
+func checkMetaOnlyKinds(t *testing.T, s *memSink, ns string) {
+	for dir, kind := range map[string]string{"core/v1/services": "Service",
+		"networking.k8s.io/v1/ingresses": "Ingress", "core/v1/configmaps": "ConfigMap"} {
+		objs := s.objects(t, dir)
+		o, ok := byName(objs)[ns+"/web"]
+		if !ok {
+			t.Errorf("%s %s/web not collected", dir, ns)
+			continue
+		}
+		if len(o) != 3 || get(o, "kind") != kind || get(o, "apiVersion") == nil || get(o, "metadata", "labels", "app") != "web" {
+			t.Errorf("%s %s/web: want apiVersion, kind (%s), metadata only; got %v", dir, ns, kind, o)
+		}
+		uids := map[any]bool{}
+		for _, x := range objs {
+			if u := get(x, "metadata", "uid"); uids[u] {
+				t.Errorf("%s: object uid %v written twice", dir, u)
+			} else {
+				uids[u] = true
+			}
+		}
+	}
+	if _, ok := byName(s.objects(t, "core/v1/services"))["default/kubernetes"]; !ok {
+		t.Error("service default/kubernetes not collected")
+	}
+	if bytes.Contains(s.all(), []byte("user-configmap-value")) {
+		t.Error("a user ConfigMap's data was collected")
+	}
 }
 
 func checkInfo(t *testing.T, cfg *rest.Config, s *memSink, wantContext string) {
@@ -87,11 +150,11 @@ func checkInfo(t *testing.T, cfg *rest.Config, s *memSink, wantContext string) {
 
 func checkInventory(t *testing.T, s *memSink, res *cluster.Result) {
 	rs := s.resources(t)
-	want := []string{"core/namespaces", "core/nodes", "core/pods", "core/serviceaccounts", "core/secrets", "core/configmaps",
+	want := []string{"core/namespaces", "core/nodes", "core/pods", "core/serviceaccounts", "core/secrets", "core/services", "core/configmaps",
 		"apps/deployments", "apps/daemonsets", "apps/statefulsets", "apps/replicasets", "batch/jobs", "batch/cronjobs",
 		"rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",
 		"rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings",
-		"networking.k8s.io/networkpolicies",
+		"networking.k8s.io/networkpolicies", "networking.k8s.io/ingresses",
 		"admissionregistration.k8s.io/validatingwebhookconfigurations", "admissionregistration.k8s.io/mutatingwebhookconfigurations",
 		"admissionregistration.k8s.io/validatingadmissionpolicies", "admissionregistration.k8s.io/validatingadmissionpolicybindings",
 		"apiextensions.k8s.io/customresourcedefinitions"}
@@ -109,7 +172,7 @@ func checkInventory(t *testing.T, s *memSink, res *cluster.Result) {
 	if psp, ok := rs["policy/podsecuritypolicies"]; !ok || psp.Served || len(psp.Members) != 0 {
 		t.Errorf("podsecuritypolicies = %+v, want recorded as not served", psp)
 	}
-	if !rs["core/secrets"].MetaOnly || !rs["apiextensions.k8s.io/customresourcedefinitions"].MetaOnly || rs["core/pods"].MetaOnly {
+	if !rs["core/secrets"].MetaOnly || !rs["core/services"].MetaOnly || !rs["networking.k8s.io/ingresses"].MetaOnly || rs["core/configmaps"].MetaOnly || !rs["apiextensions.k8s.io/customresourcedefinitions"].MetaOnly || rs["core/pods"].MetaOnly {
 		t.Error("meta_only flags wrong")
 	}
 	if res.Objects < total {
@@ -227,13 +290,22 @@ func checkClusterScoped(t *testing.T, s *memSink, set *fixtures.Set) {
 		t.Errorf("crd %s: want name only, got %v", set.CRD, crd)
 	}
 	cms := byName(s.objects(t, "core/v1/configmaps"))
-	for _, n := range []string{"kubeadm-config", "kubelet-config", "kube-proxy"} {
-		if _, ok := cms["kube-system/"+n]; !ok {
-			t.Errorf("configmap kube-system/%s not collected", n)
+	full := 0
+	for k, o := range cms {
+		if _, ok := o["data"]; ok {
+			full++
+			if !strings.HasPrefix(k, "kube-system/") {
+				t.Errorf("configmap %s collected with its data", k)
+			}
 		}
 	}
-	if len(cms) != 3 {
-		t.Errorf("collected configmaps %v, want only the three component ones", keys(cms))
+	for _, n := range []string{"kubeadm-config", "kubelet-config", "kube-proxy"} {
+		if _, ok := cms["kube-system/"+n]["data"]; !ok {
+			t.Errorf("configmap kube-system/%s not collected in full", n)
+		}
+	}
+	if full != 3 {
+		t.Errorf("%d configmaps collected with data, want only the three component ones", full)
 	}
 }
 
@@ -245,7 +317,9 @@ func checkSanitized(t *testing.T, s *memSink, set *fixtures.Set) {
 			t.Errorf("planted secret value %q found in the evidence", v)
 		}
 	}
-	for _, bad := range []string{`"managedFields"`, cluster.LastAppliedAnnotation, set.KubeSystemDecoy} {
+	// The kube-system decoy ConfigMap's data is covered by the planted value above; its name
+	// may be listed (metadata) when the identity may list ConfigMaps.
+	for _, bad := range []string{`"managedFields"`, cluster.LastAppliedAnnotation} {
 		if bytes.Contains(all, []byte(bad)) {
 			t.Errorf("evidence contains %s", bad)
 		}
@@ -334,7 +408,8 @@ func TestRetriesAndGaps(t *testing.T) {
 }
 
 // TestLeastPrivilege runs the collector with the ServiceAccount and RBAC of deploy/:
-// everything is collected except Secrets, which the role deliberately does not grant.
+// everything is collected except Secrets and the cluster-wide ConfigMap list, which the
+// role deliberately does not grant (the three component ConfigMaps are still read).
 func TestLeastPrivilege(t *testing.T) {
 	admin := kubetest.Config(t)
 	set := seed(t, admin)
@@ -342,7 +417,7 @@ func TestLeastPrivilege(t *testing.T) {
 	sa := kubetest.ServiceAccountConfig(t, admin, "kubeproof", "kubeproof-collector")
 	s, res := collect(t, cluster.Options{Config: sa})
 
-	excluded := map[string]bool{"core/v1/secrets": true}
+	excluded := map[string]bool{"core/v1/secrets": true, "core/v1/configmaps": true}
 	for _, g := range res.Gaps {
 		if !excluded[g.Item] {
 			t.Errorf("unexpected gap for a granted resource: %+v", g)
@@ -365,6 +440,9 @@ func TestLeastPrivilege(t *testing.T) {
 	checkSanitized(t, s, set)
 	if len(s.objects(t, "core/v1/secrets")) != 0 {
 		t.Error("secrets collected without permission?")
+	}
+	if bytes.Contains(s.all(), []byte(set.KubeSystemDecoy)) {
+		t.Errorf("evidence names %s without a ConfigMap list permission", set.KubeSystemDecoy)
 	}
 }
 
@@ -391,7 +469,7 @@ func TestForbiddenIsAGap(t *testing.T) {
 			served++
 		}
 	}
-	// every served resource, plus the kube-system namespace (identity); configmaps: one per name
+	// every served resource, plus the kube-system namespace (identity); configmaps: one per name and the list
 	if forbidden < served+1 {
 		t.Errorf("%d forbidden gaps for %d served resources: %+v", forbidden, served, res.Gaps)
 	}
@@ -423,5 +501,28 @@ func TestResourceDeadline(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("took %s: the deadline did not stop the hanging request", d)
+	}
+}
+
+// TestNamedConfigMapFailure: when the GET of a component ConfigMap fails but the list
+// succeeds, the object is neither written twice nor as metadata in place of its data: it is
+// a gap, and the configmaps resource is incomplete.
+func TestNamedConfigMapFailure(t *testing.T) {
+	admin := kubetest.Config(t)
+	seed(t, admin)
+	f := &faults{rules: []fault{{path: "/api/v1/namespaces/kube-system/configmaps/kube-proxy", status: 403, times: 100}}}
+	s, res := collect(t, cluster.Options{Config: f.wrap(admin)})
+	if len(res.Gaps) != 1 || res.Gaps[0].Item != "core/v1/configmaps/kube-system/kube-proxy" || res.Gaps[0].Kind != evidence.GapForbidden {
+		t.Errorf("gaps = %+v, want one forbidden gap for the kube-proxy ConfigMap", res.Gaps)
+	}
+	cms := byName(s.objects(t, "core/v1/configmaps"))
+	if o, ok := cms["kube-system/kube-proxy"]; ok {
+		t.Errorf("kube-system/kube-proxy written although its GET failed: %v", o)
+	}
+	if _, ok := cms["kube-system/kubeadm-config"]["data"]; !ok {
+		t.Error("kube-system/kubeadm-config not collected in full")
+	}
+	if r := s.resources(t)["core/configmaps"]; r.Complete || r.Count != len(cms) || len(cms) < 3 {
+		t.Errorf("configmaps resource %+v (%d objects), want incomplete with every other ConfigMap", r, len(cms))
 	}
 }

@@ -66,7 +66,8 @@ type fetchFunc func(ctx context.Context, cont string) (fetched, error)
 // the server's work overlaps ours; at most two pages are in memory. Failed requests are
 // retried; when the continue token expires (410) the list starts afresh, skipping objects
 // already written. Each non-empty page becomes one member.
-func (c *Collector) paginate(ctx context.Context, s Sink, t target, r *evidence.Resource, fetch fetchFunc) error {
+// Objects whose UID is in seen (written before) are skipped.
+func (c *Collector) paginate(ctx context.Context, s Sink, t target, r *evidence.Resource, seen map[string]bool, fetch fetchFunc) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops a prefetch still in flight when we return early
 	get := func(cont string) fetched {
@@ -79,7 +80,6 @@ func (c *Collector) paginate(ctx context.Context, s Sink, t target, r *evidence.
 		f.err = err
 		return f
 	}
-	seen := map[string]bool{}
 	cont, restarts := "", 0
 	cur := get("")
 	for {
@@ -186,7 +186,7 @@ func retryable(err error) bool {
 
 // listRaw lists t as raw JSON pages.
 func (c *Collector) listRaw(ctx context.Context, s Sink, t target, r *evidence.Resource) error {
-	return c.paginate(ctx, s, t, r, func(ctx context.Context, cont string) (fetched, error) {
+	return c.paginate(ctx, s, t, r, map[string]bool{}, func(ctx context.Context, cont string) (fetched, error) {
 		req := c.rest.Get().AbsPath(t.path()).
 			Param("limit", strconv.FormatInt(c.o.PageSize, 10)).
 			SetHeader("Accept", "application/json").MaxRetries(0)
@@ -207,16 +207,20 @@ func (c *Collector) listRaw(ctx context.Context, s Sink, t target, r *evidence.R
 }
 
 // listMeta lists t through the metadata client (PartialObjectMetadataList): the server
-// sends only object metadata, so Secret data never reaches the collector.
-func (c *Collector) listMeta(ctx context.Context, s Sink, t target, r *evidence.Resource) error {
+// sends only object metadata, so Secret data never reaches the collector. Objects whose
+// UID is in seen, and the named objects of a modeMetaNamed target, are skipped.
+func (c *Collector) listMeta(ctx context.Context, s Sink, t target, r *evidence.Resource, seen map[string]bool) error {
 	ri := c.meta.Resource(t.gvr())
-	return c.paginate(ctx, s, t, r, func(ctx context.Context, cont string) (fetched, error) {
+	return c.paginate(ctx, s, t, r, seen, func(ctx context.Context, cont string) (fetched, error) {
 		l, err := ri.List(ctx, metav1.ListOptions{Limit: c.o.PageSize, Continue: cont})
 		if err != nil {
 			return fetched{}, err
 		}
 		return fetched{cont: l.Continue, fill: func(p *page) error {
 			for i := range l.Items {
+				if t.named(l.Items[i].Namespace, l.Items[i].Name) {
+					continue // read in full by getNamed, or recorded there as a gap
+				}
 				raw, err := metaJSON(&l.Items[i].ObjectMeta, t.mode == modeNames)
 				if err == nil {
 					err = p.add(raw)

@@ -17,9 +17,10 @@ func (t target) gvr() schema.GroupVersionResource {
 }
 
 // getNamed reads the named objects of t (the component ConfigMaps in kube-system) into one
-// member. A name that does not exist is a not-found gap; other names are still read.
-func (c *Collector) getNamed(ctx context.Context, s Sink, t target, r *evidence.Resource) error {
-	p := newPage(t, map[string]bool{})
+// member. A name that does not exist is a not-found gap; other names are still read. The
+// UIDs written are added to seen, so that a later list of the resource skips them.
+func (c *Collector) getNamed(ctx context.Context, s Sink, t target, r *evidence.Resource, seen map[string]bool) error {
+	p := newPage(t, seen)
 	complete := true
 	for _, name := range t.names {
 		item := fmt.Sprintf("%s/%s/%s", t.item(), t.namespace, name)
@@ -73,4 +74,34 @@ func (c *Collector) getRaw(ctx context.Context, path string) ([]byte, error) {
 		err = fmt.Errorf("%s: response larger than %d bytes", path, maxObjectSize)
 	}
 	return raw, err
+}
+
+// named reports whether namespace/name is one of the objects t reads by name.
+func (t target) named(namespace, name string) bool {
+	if t.mode != modeMetaNamed || namespace != t.namespace {
+		return false
+	}
+	for _, n := range t.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// getAndList reads the named objects of t in full, then lists the rest metadata only, so a
+// named object is never written twice nor as metadata in place of a failed GET. The
+// resource is complete only when both the named reads and the whole list succeeded.
+func (c *Collector) getAndList(ctx context.Context, s Sink, t target, r *evidence.Resource) error {
+	seen := map[string]bool{}
+	if err := c.getNamed(ctx, s, t, r, seen); err != nil {
+		return err
+	}
+	named := r.Complete
+	r.Complete = false
+	if err := c.listMeta(ctx, s, t, r, seen); err != nil {
+		return err
+	}
+	r.Complete = r.Complete && named
+	return nil
 }

@@ -18,15 +18,18 @@ const (
 	modeRaw   mode = iota // chunked LIST, raw JSON, sanitized per object
 	modeMeta              // chunked LIST as PartialObjectMetadataList: metadata only (Secrets)
 	modeNames             // like modeMeta, but only each object's name is kept (CRDs)
-	modeNamed             // GET of a few named objects in one namespace (component ConfigMaps)
+	// modeMetaNamed GETs a few named objects in one namespace in full (the component
+	// ConfigMaps), then lists every object of the resource metadata only, skipping the
+	// named ones: each object appears once, and absence across the cluster is provable.
+	modeMetaNamed
 )
 
 // spec is one resource the CIS recommendations need.
 type spec struct {
 	group, resource string
 	mode            mode
-	namespace       string   // modeNamed only
-	names           []string // modeNamed only
+	namespace       string   // modeMetaNamed only
+	names           []string // modeMetaNamed only
 }
 
 // specs is what the collector reads, in bundle order. Cluster-scoped and namespaced
@@ -37,7 +40,8 @@ var specs = []spec{
 	{group: "", resource: "pods"},
 	{group: "", resource: "serviceaccounts"},
 	{group: "", resource: "secrets", mode: modeMeta},
-	{group: "", resource: "configmaps", mode: modeNamed, namespace: "kube-system",
+	{group: "", resource: "services", mode: modeMeta},
+	{group: "", resource: "configmaps", mode: modeMetaNamed, namespace: "kube-system",
 		names: []string{"kubeadm-config", "kubelet-config", "kube-proxy"}},
 	{group: "apps", resource: "deployments"},
 	{group: "apps", resource: "daemonsets"},
@@ -50,6 +54,7 @@ var specs = []spec{
 	{group: "rbac.authorization.k8s.io", resource: "clusterroles"},
 	{group: "rbac.authorization.k8s.io", resource: "clusterrolebindings"},
 	{group: "networking.k8s.io", resource: "networkpolicies"},
+	{group: "networking.k8s.io", resource: "ingresses", mode: modeMeta},
 	{group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations"},
 	{group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations"},
 	{group: "admissionregistration.k8s.io", resource: "validatingadmissionpolicies"},
@@ -167,7 +172,7 @@ func resolve(sp spec, groups []*metav1.APIGroup, idx map[string]map[string]metav
 		versions := append([]metav1.GroupVersionForDiscovery{g.PreferredVersion}, g.Versions...)
 		for _, v := range versions {
 			r, ok := idx[v.GroupVersion][sp.resource]
-			if ok && servesVerb(r, sp.mode) {
+			if ok && servesList(r) {
 				t.version, t.kind, t.namespaced, t.served = v.Version, r.Kind, r.Namespaced, true
 				return t
 			}
@@ -176,13 +181,9 @@ func resolve(sp spec, groups []*metav1.APIGroup, idx map[string]map[string]metav
 	return t
 }
 
-func servesVerb(r metav1.APIResource, m mode) bool {
-	want := "list"
-	if m == modeNamed {
-		want = "get"
-	}
+func servesList(r metav1.APIResource) bool {
 	for _, v := range r.Verbs {
-		if v == want {
+		if v == "list" {
 			return true
 		}
 	}
