@@ -1,14 +1,11 @@
 package analyze
 
 import (
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kubeproof/kubeproof/analyze/gen"
 	"github.com/kubeproof/kubeproof/internal/result"
-	"github.com/kubeproof/kubeproof/rules"
 )
 
 // TestDefaultNamespace checks CIS 5.6.4 over metadata-only Services, Ingresses and
@@ -55,19 +52,7 @@ func TestDefaultNamespace(t *testing.T) {
 				add(k[0], k[1], k[2])
 			}
 			cl := &gen.Cluster{Name: "d", UID: "uid-d", ServerVersion: "v1.33.2", Resources: rs}
-			p := filepath.Join(t.TempDir(), "cluster.tar.zst")
-			s := gen.Key(1)
-			if err := gen.WriteFile(p, func(w io.Writer) error { return cl.Write(w, s) }); err != nil {
-				t.Fatal(err)
-			}
-			set, err := rules.Builtin()
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := Run(Options{Bundles: []string{p}, Trusted: gen.Trusted(s), Rules: set})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := analyzeBuiltin(t, cl)
 			r := find(t, rep, "5.6.4")
 			if r.Status != c.want {
 				t.Fatalf("5.6.4 = %s, want %s (%+v)", r.Status, c.want, r.Targets)

@@ -38,19 +38,7 @@ func TestWorkloadTemplatesJudged(t *testing.T) {
 		res("batch", "jobs", "Job"),
 		res("batch", "cronjobs", "CronJob", o("CronJob", "nightly", map[string]any{"schedule": "0 1 * * *", "jobTemplate": map[string]any{"spec": tmpl(priv)}})),
 	}}
-	p := filepath.Join(t.TempDir(), "cluster.tar.zst")
-	s := gen.Key(1)
-	if err := gen.WriteFile(p, func(w io.Writer) error { return cl.Write(w, s) }); err != nil {
-		t.Fatal(err)
-	}
-	set, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Run(Options{Bundles: []string{p}, Trusted: gen.Trusted(s), Rules: set})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := analyzeBuiltin(t, cl)
 	r := find(t, rep, "5.2.2")
 	got := map[string]string{}
 	for _, tg := range r.Targets {
@@ -65,4 +53,23 @@ func TestWorkloadTemplatesJudged(t *testing.T) {
 	if want := []string{"CronJob", "Deployment", "Namespace", "Pod"}; len(r.ObjectKinds) != len(want) || r.ObjectKinds[0] != want[0] || r.ObjectKinds[3] != want[3] {
 		t.Errorf("5.2.2 object kinds %v, want %v", r.ObjectKinds, want)
 	}
+}
+
+// analyzeBuiltin writes cl as a signed cluster bundle and analyzes it with the built-in rules.
+func analyzeBuiltin(t *testing.T, cl *gen.Cluster) *result.Report {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "cluster.tar.zst")
+	s := gen.Key(1)
+	if err := gen.WriteFile(p, func(w io.Writer) error { return cl.Write(w, s) }); err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(Options{Bundles: []string{p}, Trusted: gen.Trusted(s), Rules: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -109,8 +109,9 @@ type File struct {
 	// SHA256 of the file content, when the content was read (never for secret files).
 	SHA256     string `json:"sha256,omitempty"`
 	LinkTarget string `json:"link_target,omitempty"`
-	// Format of Content: yaml, json, kubeconfig, kubelet-config, encryption-config,
-	// audit-policy, systemd-unit, pem-certificate, text, or "" when content was not read.
+	// Format of Content: kubeconfig, kubelet-config, kube-proxy-config, encryption-config,
+	// audit-policy, admission-config, pod-manifest, systemd-unit, env-file, args-file,
+	// pem-certificate, yaml, json, or "" when content was not read (docs/evidence.md).
 	Format string `json:"format,omitempty"`
 	// Content is the parsed, redacted content (JSON-compatible values).
 	Content any `json:"content,omitempty"`
