@@ -17,12 +17,12 @@ func (d *doc) waivers() {
 	}
 	d.para(fmt.Sprintf("Waiver file %s: %d waivers applied, %d expired (not applied; the findings keep their status), %d unused (matched nothing).",
 		w.File, len(w.Applied), len(w.Expired), len(w.Unused)), 9.5)
-	cols := []column{{head: "Waiver", width: 24}, {head: "Rule", width: 13}, {head: "Category / selector", width: 32},
-		{head: "Justification", width: 63}, {head: "Approver", width: 30}, {head: "Expires", width: contentW - 162}}
+	cols := []column{{head: "Waiver", width: 24}, {head: "Rule", width: 13}, {head: "Category / selector", width: 50},
+		{head: "Justification", width: 49}, {head: "Approver", width: 26}, {head: "Expires", width: contentW - 162}}
 	row := func(rec result.WaiverRecord, extra string) []cell {
 		cat := rec.Category
 		if sel := view.Selector(rec.Selector); sel != "" {
-			cat += "\n" + sel
+			cat += "\n" + strings.ReplaceAll(sel, ", ", "\n") // one selector field per line
 		}
 		return []cell{txt(rec.ID + extra), txt(rec.RuleID), txt(cat), txt(rec.Justification), txt(rec.Approver), txt(rec.Expires)}
 	}
